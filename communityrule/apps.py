@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommunityRuleConfig(AppConfig):
+    name = "communityrule"
+    verbose_name = "Community Rule"

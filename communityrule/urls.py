@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from communityrule.api import views
+
+admin.site.site_header = "Community Rule admin"
+admin.site.site_title = "Community Rule admin"
+admin.site.index_title = "Administration"
+
+api_patterns = [
+    path("health", views.health, name="health"),
+    path("", include("accounts.urls")),
+    path("", include("drafts.urls")),
+    path("", include("rules.urls")),
+    path("", include("templates_app.urls")),
+    path("", include("vitals.urls")),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "communityrule.api.errors.handler404"
+handler500 = "communityrule.api.errors.handler500"

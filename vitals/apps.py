@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VitalsConfig(AppConfig):
+    name = "vitals"
+    verbose_name = "Web vitals"
