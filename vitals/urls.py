@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from vitals.views import WebVitalsView
+
+urlpatterns = [
+    path("web-vitals", WebVitalsView.as_view(), name="web-vitals"),
+]

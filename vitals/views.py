@@ -1,0 +1,77 @@
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from communityrule.api.client_ip import client_ip
+from communityrule.api.parsers import PlainTextJSONParser, StrictJSONParser, parse_json_bytes
+from communityrule.api.ratelimit import enforce
+from vitals import services
+from vitals.serializers import (
+    LibraryEventInputSerializer,
+    SpaEventInputSerializer,
+    SuccessSerializer,
+    WebVitalsSummaryQuerySerializer,
+    WebVitalsSummarySerializer,
+    event_serializer,
+)
+
+# SPEC §5: a web-vitals body is at most 64 KiB (the API-wide cap is 512 KiB).
+MAX_BODY_BYTES = 65536
+
+
+class WebVitalsView(APIView):
+    """``POST`` (public) ingests events; ``GET`` (staff) summarises stored ones."""
+
+    # text/plain is what navigator.sendBeacon sends.
+    parser_classes = [StrictJSONParser, PlainTextJSONParser]
+
+    def get_authenticators(self):
+        # SPEC §8: ingest costs no query in log mode, so it never looks up a session.
+        if self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return []
+        return [IsAdminUser()]
+
+    @extend_schema(
+        operation_id="web_vitals_ingest",
+        request=PolymorphicProxySerializer(
+            component_name="WebVitalEventInput",
+            serializers=[SpaEventInputSerializer, LibraryEventInputSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={200: SuccessSerializer},
+        description=(
+            "One event or an array of 1-50, as application/json or text/plain "
+            "(navigator.sendBeacon); at most 64 KiB. Rate limited per IP."
+        ),
+        auth=[],
+    )
+    def post(self, request):
+        enforce(request, "vitals_ip", key=client_ip(request))
+        # The middleware already capped the body at 512 KiB; this route allows 64.
+        payload = parse_json_bytes(request.body, max_bytes=MAX_BODY_BYTES)
+        serializer = event_serializer(payload)
+        serializer.is_valid(raise_exception=True)
+        events = serializer.validated_data
+        services.ingest_events(events=events if isinstance(events, list) else [events])
+        return Response(SuccessSerializer({"success": True}).data)
+
+    @extend_schema(
+        operation_id="web_vitals_summary",
+        parameters=[
+            OpenApiParameter("days", int, description="Window in days, 1-365 (default 7).")
+        ],
+        responses={200: WebVitalsSummarySerializer},
+    )
+    def get(self, request):
+        query = WebVitalsSummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        storage = settings.VITALS_STORAGE
+        metrics = services.summarise(days=query.validated_data["days"]) if storage == "db" else {}
+        return Response(WebVitalsSummarySerializer({"storage": storage, "metrics": metrics}).data)
