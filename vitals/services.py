@@ -66,16 +66,16 @@ def ingest_events(*, events: list[dict], storage: str | None = None) -> int:
 
 
 def summarise(*, days: int, now: datetime | None = None) -> dict[str, dict]:
-    """Per-metric statistics of events stored in the last ``days`` days, in one SQL query.
+    """Per-metric statistics of events stored in the ``days`` days up to ``now``, in one SQL query.
 
     Returns ``{"LCP": {"count", "average", "p75", "min", "max", "good_count",
     "needs_improvement_count", "poor_count", "last_updated"}, ...}`` with only
     the metrics that have events; ``p75`` is PostgreSQL's ``percentile_cont(0.75)``
     (linear interpolation). Served by the (created_at, metric) covering index.
     """
-    since = (now or timezone.now()) - timedelta(days=days)
+    until = now or timezone.now()
     rows = (
-        WebVitalEvent.objects.filter(created_at__gte=since)
+        WebVitalEvent.objects.filter(created_at__gt=until - timedelta(days=days), created_at__lte=until)
         .order_by()
         .values("metric")
         .annotate(
