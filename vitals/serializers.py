@@ -3,6 +3,7 @@
 import math
 from datetime import datetime, timezone
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vitals.models import Metric, Rating
@@ -15,6 +16,13 @@ MAX_EVENT_ID = 128
 MAX_NAVIGATION_TYPE = 32
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "LCP, INP, CLS, FCP, TTFB or FID, any case.",
+        "example": "LCP",
+    }
+)
 class MetricNameField(serializers.Field):
     """One of LCP, INP, CLS, FCP, TTFB, FID, any case; normalised to upper case."""
 
@@ -31,6 +39,7 @@ class MetricNameField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": MAX_VALUE})
 class MetricValueField(serializers.Field):
     """A finite JSON number (never a bool or a numeric string), 0 ≤ value ≤ 600000."""
 
@@ -54,6 +63,13 @@ class MetricValueField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}],
+        "nullable": True,
+        "description": "ISO 8601, or epoch milliseconds.",
+    }
+)
 class PageTimestampField(serializers.DateTimeField):
     """The page's own clock: an ISO 8601 string or epoch milliseconds (``Date.now()``)."""
 

@@ -27,16 +27,17 @@ class WebVitalsView(APIView):
     # text/plain is what navigator.sendBeacon sends.
     parser_classes = [StrictJSONParser, PlainTextJSONParser]
 
+    def is_ingest(self) -> bool:
+        # self.request is the HttpRequest here (set by View.setup); schema
+        # generation calls these hooks before there is one.
+        return getattr(self.request, "method", None) == "POST"
+
     def get_authenticators(self):
         # SPEC §8: ingest costs no query in log mode, so it never looks up a session.
-        if self.request.method == "POST":
-            return []
-        return super().get_authenticators()
+        return [] if self.is_ingest() else super().get_authenticators()
 
     def get_permissions(self):
-        if self.request.method == "POST":
-            return []
-        return [IsAdminUser()]
+        return [] if self.is_ingest() else [IsAdminUser()]
 
     @extend_schema(
         operation_id="web_vitals_ingest",
@@ -47,8 +48,9 @@ class WebVitalsView(APIView):
         ),
         responses={200: SuccessSerializer},
         description=(
-            "One event or an array of 1-50, as application/json or text/plain "
-            "(navigator.sendBeacon); at most 64 KiB. Rate limited per IP."
+            "Public. One event or an array of 1-50 events (either shape, mixed), as "
+            "application/json or text/plain (navigator.sendBeacon); at most 64 KiB. "
+            "Any invalid event rejects the whole body. Rate limited per IP."
         ),
         auth=[],
     )
@@ -68,6 +70,11 @@ class WebVitalsView(APIView):
             OpenApiParameter("days", int, description="Window in days, 1-365 (default 7).")
         ],
         responses={200: WebVitalsSummarySerializer},
+        description=(
+            "Staff only. Per metric over the window: count, average, p75 "
+            "(percentile_cont), min, max, rating split, last update. "
+            "`metrics` is {} unless VITALS_STORAGE is db. Invalid `days` answers 400."
+        ),
     )
     def get(self, request):
         query = WebVitalsSummaryQuerySerializer(data=request.query_params)

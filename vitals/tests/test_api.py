@@ -529,3 +529,22 @@ def test_other_methods_are_not_allowed(staff_client):
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert response.json()["error"]["code"] == "method_not_allowed"
     assert set(response["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_ingest_fails_open_when_the_rate_limit_cache_is_down(api_client, settings, db, caplog):
+    from conftest import free_port
+
+    settings.VITALS_STORAGE = "db"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    response = api_client.post_json(URL, SPA_EVENT)
+
+    assert response.status_code == HTTPStatus.OK
+    assert stored_rows() == [SPA_ROW]
+    assert "rate-limit cache unreachable for rule vitals_ip" in caplog.messages
