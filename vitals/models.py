@@ -32,7 +32,7 @@ class WebVitalEventQuerySet(models.QuerySet):
             ids = list(stale.values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return total
-            deleted, _ = self.model.objects.filter(pk__in=ids).delete()
+            deleted, _ = self.filter(pk__in=ids).delete()
             total += deleted
 
 
