@@ -79,7 +79,9 @@ def window_chart(*, days: int, summary: dict[str, dict]) -> WindowChart:
     for index, metric in enumerate(Metric.values):
         y = HEADER_HEIGHT + index * ROW_HEIGHT
         stats = summary.get(metric)
-        row = MetricRow(metric=metric, label=Metric(metric).label, y=y, count=stats["count"] if stats else 0)
+        row = MetricRow(
+            metric=metric, label=Metric(metric).label, y=y, count=stats["count"] if stats else 0
+        )
         if stats:
             good, poor = THRESHOLDS[metric]
             scale = BAR_WIDTH / (poor * GAUGE_SPAN)

@@ -1,7 +1,7 @@
 """Input and output shapes of ``/api/web-vitals`` (SPEC §5)."""
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -78,7 +78,7 @@ class PageTimestampField(serializers.DateTimeField):
             self.fail("invalid", format="ISO 8601 or epoch milliseconds")
         if isinstance(value, (int, float)):
             try:
-                return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+                return datetime.fromtimestamp(value / 1000, tz=UTC)
             except (OverflowError, OSError, ValueError):
                 self.fail("invalid", format="ISO 8601 or epoch milliseconds")
         return super().to_internal_value(value)
@@ -117,7 +117,10 @@ class VitalDataSerializer(serializers.Serializer):
 
 
 class SpaEventInputSerializer(_EventContextSerializer):
-    """The SPA's reporter: ``{"metric", "data": {"value", "rating"}, "url", "userAgent", "timestamp"}``."""
+    """The SPA's reporter.
+
+    ``{"metric", "data": {"value", "rating"}, "url", "userAgent", "timestamp"}``
+    """
 
     metric = MetricNameField()
     data = VitalDataSerializer()
@@ -128,7 +131,11 @@ class SpaEventInputSerializer(_EventContextSerializer):
 
 
 class LibraryEventInputSerializer(_EventContextSerializer):
-    """The web-vitals library's own object: ``{"name", "value", "rating", "id", "navigationType"}``."""
+    """The web-vitals library's own object.
+
+    ``{"name", "value", "rating", "id", "navigationType"}`` (other keys, such
+    as ``delta`` and ``entries``, are ignored).
+    """
 
     name = MetricNameField(source="metric")
     value = MetricValueField()

@@ -75,7 +75,9 @@ def summarise(*, days: int, now: datetime | None = None) -> dict[str, dict]:
     """
     until = now or timezone.now()
     rows = (
-        WebVitalEvent.objects.filter(created_at__gt=until - timedelta(days=days), created_at__lte=until)
+        WebVitalEvent.objects.filter(
+            created_at__gt=until - timedelta(days=days), created_at__lte=until
+        )
         .order_by()
         .values("metric")
         .annotate(

@@ -4,43 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WebVitalEvent',
+            name="WebVitalEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(choices=[('LCP', 'Largest Contentful Paint'), ('INP', 'Interaction to Next Paint'), ('CLS', 'Cumulative Layout Shift'), ('FCP', 'First Contentful Paint'), ('TTFB', 'Time to First Byte'), ('FID', 'First Input Delay')], max_length=4)),
-                ('value', models.FloatField()),
-                ('rating', models.CharField(choices=[('good', 'Good'), ('needs-improvement', 'Needs improvement'), ('poor', 'Poor')], max_length=17)),
-                ('url', models.CharField(blank=True, max_length=2048)),
-                ('user_agent', models.CharField(blank=True, max_length=1024)),
-                ('navigation_type', models.CharField(blank=True, max_length=32)),
-                ('event_id', models.CharField(blank=True, max_length=128)),
-                ('page_timestamp', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("LCP", "Largest Contentful Paint"),
+                            ("INP", "Interaction to Next Paint"),
+                            ("CLS", "Cumulative Layout Shift"),
+                            ("FCP", "First Contentful Paint"),
+                            ("TTFB", "Time to First Byte"),
+                            ("FID", "First Input Delay"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("value", models.FloatField()),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("good", "Good"),
+                            ("needs-improvement", "Needs improvement"),
+                            ("poor", "Poor"),
+                        ],
+                        max_length=17,
+                    ),
+                ),
+                ("url", models.CharField(blank=True, max_length=2048)),
+                ("user_agent", models.CharField(blank=True, max_length=1024)),
+                ("navigation_type", models.CharField(blank=True, max_length=32)),
+                ("event_id", models.CharField(blank=True, max_length=128)),
+                ("page_timestamp", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['created_at', 'metric'], include=('value', 'rating'), name='vitals_event_created_metric')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["created_at", "metric"],
+                        include=("value", "rating"),
+                        name="vitals_event_created_metric",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebVitalsDashboard',
-            fields=[
-            ],
+            name="WebVitalsDashboard",
+            fields=[],
             options={
-                'verbose_name': 'dashboard',
-                'verbose_name_plural': 'dashboard',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "dashboard",
+                "verbose_name_plural": "dashboard",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('vitals.webvitalevent',),
+            bases=("vitals.webvitalevent",),
         ),
     ]

@@ -109,5 +109,8 @@ def test_event_list_is_read_only_and_links_to_dashboard(staff_client):
     assert detail.status_code == HTTPStatus.OK
     assert 'name="_save"' not in detail.content.decode()
     assert staff_client.get(f"{EVENTS}add/").status_code == HTTPStatus.FORBIDDEN
-    assert staff_client.post(f"{EVENTS}{event.pk}/delete/", {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+    assert (
+        staff_client.post(f"{EVENTS}{event.pk}/delete/", {"post": "yes"}).status_code
+        == HTTPStatus.FORBIDDEN
+    )
     assert WebVitalEvent.objects.count() == 1

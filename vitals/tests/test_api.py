@@ -138,13 +138,25 @@ def test_value_bounds_are_inclusive(api_client, db_storage, value):
 
 
 def test_null_and_absent_optional_fields_are_stored_empty(api_client, db_storage):
-    event = {"metric": "FCP", "data": {"value": 900, "rating": "good"}, "url": None, "timestamp": None}
+    event = {
+        "metric": "FCP",
+        "data": {"value": 900, "rating": "good"},
+        "url": None,
+        "timestamp": None,
+    }
 
     response = api_client.post_json(URL, event)
 
     assert response.status_code == HTTPStatus.OK
     assert stored_rows() == [
-        {**LIBRARY_ROW, "metric": "FCP", "value": 900.0, "rating": "good", "navigation_type": "", "event_id": ""}
+        {
+            **LIBRARY_ROW,
+            "metric": "FCP",
+            "value": 900.0,
+            "rating": "good",
+            "navigation_type": "",
+            "event_id": "",
+        }
     ]
 
 
@@ -187,17 +199,43 @@ RATING_CHOICE = '"{}" is not a valid choice.'
         ({**LIBRARY_EVENT, "value": "2400"}, {"value": ["Must be a number."]}),
         ({**LIBRARY_EVENT, "value": None}, {"value": ["This field may not be null."]}),
         ({**SPA_EVENT, "data": {"value": -5, "rating": "good"}}, {"data.value": [VALUE_RANGE]}),
-        ({**SPA_EVENT, "data": {"value": 1, "rating": "great"}}, {"data.rating": [RATING_CHOICE.format("great")]}),
+        (
+            {**SPA_EVENT, "data": {"value": 1, "rating": "great"}},
+            {"data.rating": [RATING_CHOICE.format("great")]},
+        ),
         ({**LIBRARY_EVENT, "rating": "POOR"}, {"rating": [RATING_CHOICE.format("POOR")]}),
         ({"name": "LCP", "value": 1}, {"rating": ["This field is required."]}),
-        ({**SPA_EVENT, "url": "https://example.org/" + "a" * 2029}, {"url": ["Ensure this field has no more than 2048 characters."]}),
-        ({**SPA_EVENT, "userAgent": "x" * 1025}, {"userAgent": ["Ensure this field has no more than 1024 characters."]}),
-        ({**LIBRARY_EVENT, "id": "x" * 129}, {"id": ["Ensure this field has no more than 128 characters."]}),
-        ({**LIBRARY_EVENT, "navigationType": "x" * 33}, {"navigationType": ["Ensure this field has no more than 32 characters."]}),
-        ({**SPA_EVENT, "timestamp": "yesterday"}, {"timestamp": ["Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}),
+        (
+            {**SPA_EVENT, "url": "https://example.org/" + "a" * 2029},
+            {"url": ["Ensure this field has no more than 2048 characters."]},
+        ),
+        (
+            {**SPA_EVENT, "userAgent": "x" * 1025},
+            {"userAgent": ["Ensure this field has no more than 1024 characters."]},
+        ),
+        (
+            {**LIBRARY_EVENT, "id": "x" * 129},
+            {"id": ["Ensure this field has no more than 128 characters."]},
+        ),
+        (
+            {**LIBRARY_EVENT, "navigationType": "x" * 33},
+            {"navigationType": ["Ensure this field has no more than 32 characters."]},
+        ),
+        (
+            {**SPA_EVENT, "timestamp": "yesterday"},
+            {
+                "timestamp": [
+                    "Datetime has wrong format. Use one of these formats instead: "
+                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                ]
+            },
+        ),
         ("LCP", {"non_field_errors": ["Each event must be a JSON object."]}),
         ([], {"non_field_errors": ["This list may not be empty."]}),
-        ([LIBRARY_EVENT] * 51, {"non_field_errors": ["Ensure this field has no more than 50 elements."]}),
+        (
+            [LIBRARY_EVENT] * 51,
+            {"non_field_errors": ["Ensure this field has no more than 50 elements."]},
+        ),
         ([SPA_EVENT, {**LIBRARY_EVENT, "value": -1}], {"1.value": [VALUE_RANGE]}),
         ([SPA_EVENT, 7], {"1.non_field_errors": ["Each event must be a JSON object."]}),
     ],
@@ -214,14 +252,22 @@ def test_invalid_event_rejects_the_whole_body(api_client, db_storage, body, deta
     ("body", "message"),
     [
         ('{"name": "LCP", "value": NaN, "rating": "good"}', "NaN is not allowed in JSON."),
-        ('{"name": "LCP", "value": Infinity, "rating": "good"}', "Infinity is not allowed in JSON."),
-        ('{"name": "LCP", "value": -Infinity, "rating": "good"}', "-Infinity is not allowed in JSON."),
+        (
+            '{"name": "LCP", "value": Infinity, "rating": "good"}',
+            "Infinity is not allowed in JSON.",
+        ),
+        (
+            '{"name": "LCP", "value": -Infinity, "rating": "good"}',
+            "-Infinity is not allowed in JSON.",
+        ),
         ('{"name": "LCP", "value": 1e400, "rating": "good"}', "Number out of range."),
         ('{"name": "LCP", "value": 1,', None),
         ("", None),
     ],
 )
-def test_non_json_numbers_and_malformed_bodies_are_invalid_json(api_client, db_storage, body, message):
+def test_non_json_numbers_and_malformed_bodies_are_invalid_json(
+    api_client, db_storage, body, message
+):
     response = post_raw(api_client, body)
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -254,7 +300,9 @@ def test_body_of_exactly_64_kib_is_accepted(api_client, db_storage):
     assert WebVitalEvent.objects.count() == 1
 
 
-@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/html", "application/xml"])
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "text/html", "application/xml"]
+)
 def test_other_content_types_are_unsupported(api_client, db_storage, content_type):
     response = post_raw(api_client, json.dumps(SPA_EVENT), content_type)
 
@@ -350,7 +398,10 @@ def test_off_mode_still_validates(api_client, settings, db):
 def test_ingest_is_rate_limited_per_ip_after_120_requests(settings, db):
     assert settings.RATE_LIMITS["vitals_ip"]["rate"] == "120/m"  # SPEC §5
     # Same count over an hour: a one-minute window could roll over mid-test.
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vitals_ip": {"rate": "120/h", "cache_down": "open"}}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "vitals_ip": {"rate": "120/h", "cache_down": "open"},
+    }
     settings.VITALS_STORAGE = "off"
     client = Client()
     body = json.dumps(LIBRARY_EVENT)
@@ -376,12 +427,22 @@ def test_ingest_is_rate_limited_per_ip_after_120_requests(settings, db):
 def test_rate_limit_counts_by_trusted_proxy_address(api_client, settings, db):
     settings.VITALS_STORAGE = "off"
     settings.TRUSTED_PROXY_COUNT = 1
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vitals_ip": {"rate": "2/h", "cache_down": "open"}}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "vitals_ip": {"rate": "2/h", "cache_down": "open"},
+    }
 
     def post(forwarded_for):
-        return api_client.post_json(URL, LIBRARY_EVENT, HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+        return api_client.post_json(
+            URL, LIBRARY_EVENT, HTTP_X_FORWARDED_FOR=forwarded_for
+        ).status_code
 
-    assert [post("198.51.100.1"), post("198.51.100.1"), post("198.51.100.1"), post("198.51.100.2")] == [
+    assert [
+        post("198.51.100.1"),
+        post("198.51.100.1"),
+        post("198.51.100.1"),
+        post("198.51.100.2"),
+    ] == [
         HTTPStatus.OK,
         HTTPStatus.OK,
         HTTPStatus.TOO_MANY_REQUESTS,
@@ -411,7 +472,8 @@ def test_summary_is_forbidden_to_non_staff(signed_in_client):
 def make_events(metric, values, ratings=None, *, age=timedelta(0)):
     ratings = ratings or ["good"] * len(values)
     events = WebVitalEvent.objects.bulk_create(
-        WebVitalEvent(metric=metric, value=value, rating=rating) for value, rating in zip(values, ratings)
+        WebVitalEvent(metric=metric, value=value, rating=rating)
+        for value, rating in zip(values, ratings, strict=True)
     )
     if age:
         WebVitalEvent.objects.filter(pk__in=[event.pk for event in events]).update(

@@ -47,7 +47,9 @@ def test_ingest_log_writes_one_record_per_event(caplog, django_assert_num_querie
     caplog.set_level(logging.INFO, logger="communityrule.vitals")
 
     with django_assert_num_queries(0):
-        logged = services.ingest_events(events=[EVENT, {**EVENT, "page_timestamp": None}], storage="log")
+        logged = services.ingest_events(
+            events=[EVENT, {**EVENT, "page_timestamp": None}], storage="log"
+        )
 
     assert logged == 2
     records = [r for r in caplog.records if r.name == "communityrule.vitals"]
