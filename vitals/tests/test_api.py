@@ -289,6 +289,17 @@ def test_body_over_64_kib_is_payload_too_large(api_client, db_storage):
     assert WebVitalEvent.objects.count() == 0
 
 
+def test_body_over_the_api_cap_is_refused_before_the_view(api_client, db_storage):
+    body = json.dumps([SPA_EVENT] * 3000)
+    assert len(body) > 524288
+
+    response = post_raw(api_client, body)
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert WebVitalEvent.objects.count() == 0
+
+
 def test_body_of_exactly_64_kib_is_accepted(api_client, db_storage):
     body = json.dumps({**SPA_EVENT, "padding": ""})
     body = body[:-1] + " " * (65536 - len(body)) + "}"
@@ -307,7 +318,12 @@ def test_other_content_types_are_unsupported(api_client, db_storage, content_typ
     response = post_raw(api_client, json.dumps(SPA_EVENT), content_type)
 
     assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert response.json() == {
+        "error": {
+            "code": "unsupported_media_type",
+            "message": "Request body must be JSON (Content-Type: application/json).",
+        }
+    }
     assert WebVitalEvent.objects.count() == 0
 
 
