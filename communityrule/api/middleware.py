@@ -78,6 +78,17 @@ def _view_media_types(view_func):
     return tuple(parser.media_type for parser in parsers)
 
 
+def _drf_view_lacks_method(view_func, method: str) -> bool:
+    """True when a DRF view has no handler for ``method`` (DRF then answers 405, not 415)."""
+    view_class = getattr(view_func, "cls", None)
+    if view_class is None:
+        return False
+    actions = getattr(view_func, "actions", None)
+    if actions is not None:
+        return method.lower() not in actions
+    return not hasattr(view_class, method.lower())
+
+
 class ApiGuardMiddleware:
     """Guards every ``/api`` request and keeps its failures JSON.
 
@@ -120,6 +131,8 @@ class ApiGuardMiddleware:
         has_body = int(request.META.get("CONTENT_LENGTH") or 0) > 0 or bool(
             request.META.get("HTTP_TRANSFER_ENCODING")
         )
+        if _drf_view_lacks_method(view_func, request.method):
+            return None
         if has_body and request.content_type not in _view_media_types(view_func):
             return errors.api_error_response(errors.UnsupportedMediaType())
         return None
