@@ -149,6 +149,9 @@ RATE_LIMITS = {
 }
 RATELIMIT_ENABLE = True
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sanity bound checked by communityrule.checks (E002); raise it only when that
+# many proxies really append to X-Forwarded-For (docs/deploy.md).
+TRUSTED_PROXY_COUNT_MAX = env.int("TRUSTED_PROXY_COUNT_MAX", default=2)
 
 # --- Email -------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Community Rule <noreply@localhost>")
@@ -294,5 +297,8 @@ LOGGING = {
         "django.request": {"level": "CRITICAL"},
         "django.server": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # VITALS_STORAGE=log: these lines are data for the log drain, kept
+        # whatever LOG_LEVEL says.
+        "communityrule.vitals": {"level": "INFO"},
     },
 }
