@@ -60,6 +60,19 @@ def test_ingest_log_writes_one_record_per_event(caplog, django_assert_num_querie
     assert WebVitalEvent.objects.count() == 0
 
 
+def test_log_lines_are_kept_when_log_level_is_quieter(caplog):
+    """LOGGING pins communityrule.vitals at INFO: the lines are data, not diagnostics."""
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.WARNING)
+    try:
+        services.ingest_events(events=[EVENT], storage="log")
+    finally:
+        root.setLevel(previous)
+
+    assert [r.metric for r in caplog.records if r.name == "communityrule.vitals"] == ["LCP"]
+
+
 @pytest.mark.django_db
 def test_ingest_off_drops_events(caplog):
     caplog.set_level(logging.INFO, logger="communityrule.vitals")
