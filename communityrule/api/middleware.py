@@ -180,4 +180,21 @@ class CrossOriginProtectionMiddleware:
             return fetch_site not in ("same-origin", "none")
         if origin is None:
             return False
-        return urlsplit(origin).netloc.lower() != request.META.get("HTTP_HOST", "").lower()
+        return urlsplit(origin).netloc.lower() != _raw_host(request).lower()
+
+
+def _raw_host(request) -> str:
+    """The request's Host as the client sent it (Go compares Origin to ``r.Host``).
+
+    Unlike ``request.get_host()`` this neither validates ALLOWED_HOSTS (Django
+    does that later) nor raises; without a Host header it falls back to the
+    server name and non-default port, as WSGI defines.
+    """
+    host = request.META.get("HTTP_HOST")
+    if host:
+        return host
+    host = request.META.get("SERVER_NAME", "")
+    port = str(request.META.get("SERVER_PORT", ""))
+    if port and port != ("443" if request.is_secure() else "80"):
+        host = f"{host}:{port}"
+    return host
