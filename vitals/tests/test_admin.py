@@ -3,8 +3,10 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 from http import HTTPStatus
 
+import pytest
 from django.utils import timezone
 
+from vitals import charts
 from vitals.models import WebVitalEvent
 
 DASHBOARD = "/admin/vitals/webvitalsdashboard/"
@@ -28,7 +30,7 @@ def section(html: str, days: int) -> str:
     return html[start : end if end != -1 else len(html)]
 
 
-def charts(html: str) -> list[ET.Element]:
+def svg_charts(html: str) -> list[ET.Element]:
     """The dashboard's inline SVG charts, parsed (so they must be well-formed XML)."""
     found = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" role="img".*?</svg>', html, re.S)
     return [ET.fromstring(svg) for svg in found]
@@ -49,7 +51,7 @@ def test_dashboard_empty_state(staff_client, settings):
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK
     assert "No web vitals stored in the last 30 days." in html
-    assert len(charts(html)) == 2
+    assert len(svg_charts(html)) == 2
     assert html.count("no data") == 12  # six metrics, two windows
     assert "Storage is" not in html
 
@@ -66,7 +68,7 @@ def test_dashboard_draws_p75_and_rating_split_per_window(staff_client, settings)
     assert response.status_code == HTTPStatus.OK
     assert "No web vitals stored" not in html
     last_week, last_month = section(html, 7), section(html, 30)
-    assert len(charts(html)) == 2
+    assert len(svg_charts(html)) == 2
     # p75 of 1000, 2000, 3000, 5000 = 3000 + 0.25 × 2000 = 3500 ms: needs improvement (orange).
     for window in (last_week, last_month):
         assert "LCP p75 3,500 ms (4 events)" in window
@@ -114,3 +116,43 @@ def test_event_list_is_read_only_and_links_to_dashboard(staff_client):
         == HTTPStatus.FORBIDDEN
     )
     assert WebVitalEvent.objects.count() == 1
+
+
+def stats(p75, good, needs_improvement, poor):
+    return {
+        "count": good + needs_improvement + poor,
+        "p75": p75,
+        "good_count": good,
+        "needs_improvement_count": needs_improvement,
+        "poor_count": poor,
+    }
+
+
+def test_chart_geometry():
+    chart = charts.window_chart(
+        days=7,
+        summary={"LCP": stats(2000, 2, 1, 1), "CLS": stats(99.0, 0, 0, 3)},
+    )
+
+    rows = {row.metric: row for row in chart.rows}
+    assert [row.metric for row in chart.rows] == ["LCP", "INP", "CLS", "FCP", "TTFB", "FID"]
+    assert chart.total == 7
+    lcp = rows["LCP"]
+    # The gauge spans 0-6000 ms (1.5 × the 4000 ms poor threshold) over 260 px.
+    assert (lcp.gauge_width, lcp.good_x - chart.gauge_x, lcp.poor_x - chart.gauge_x) == (
+        pytest.approx(2000 / 6000 * 260, abs=0.1),
+        pytest.approx(2500 / 6000 * 260, abs=0.1),
+        pytest.approx(4000 / 6000 * 260, abs=0.1),
+    )
+    assert lcp.gauge_colour == charts.COLOURS["good"]
+    assert [(s.rating, s.percent, s.width) for s in lcp.segments] == [
+        ("good", 50.0, 130.0),
+        ("needs-improvement", 25.0, 65.0),
+        ("poor", 25.0, 65.0),
+    ]
+    assert [s.x for s in lcp.segments] == [chart.split_x, chart.split_x + 130, chart.split_x + 195]
+    # A p75 beyond the scale is clipped to the bar, coloured poor.
+    assert rows["CLS"].gauge_width == chart.bar_width
+    assert rows["CLS"].gauge_colour == charts.COLOURS["poor"]
+    assert rows["CLS"].p75_text == "99.000"
+    assert rows["INP"].count == 0 and rows["INP"].segments is None
