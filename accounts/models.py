@@ -1,9 +1,34 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+# SPEC §7: cleanup deletes in batches, one short statement each, never one huge transaction.
+CLEANUP_BATCH_SIZE = 5000
+# SPEC §5: the per-email failure cap counts failures of the last hour.
+OTP_FAILURE_WINDOW = timedelta(hours=1)
+
+
+def _delete_in_batches(queryset, batch_size: int) -> int:
+    """Delete ``queryset`` rows ``batch_size`` at a time; return how many went.
+
+    Each batch is one ``DELETE ... WHERE id IN (SELECT id ... LIMIT n)`` in its
+    own autocommit transaction, so live traffic only ever waits on one batch.
+    """
+    model = queryset.model
+    total = 0
+    while True:
+        batch = queryset.order_by().values("pk")[:batch_size]
+        deleted, _ = model._base_manager.filter(pk__in=batch).delete()
+        total += deleted
+        if deleted < batch_size:
+            return total
 
 
 def normalize_email(email: str) -> str:
@@ -70,6 +95,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = normalize_email(self.email)
 
 
+class LoginSessionQuerySet(models.QuerySet):
+    def ended(self, *, now=None):
+        """Sessions past their absolute expiry or unused for AUTH_SESSION_IDLE_DAYS."""
+        now = now or timezone.now()
+        idle_cutoff = now - timedelta(days=settings.AUTH_SESSION_IDLE_DAYS)
+        return self.filter(Q(expires_at__lte=now) | Q(last_seen_at__lte=idle_cutoff))
+
+    def delete_ended(self, *, batch_size: int = CLEANUP_BATCH_SIZE) -> int:
+        return _delete_in_batches(self.ended(), batch_size)
+
+
 class LoginSession(models.Model):
     """A signed-in device. Only a keyed hash of the cookie token is stored."""
 
@@ -82,12 +118,23 @@ class LoginSession(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True, default="")
 
+    objects = LoginSessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "session"
+        indexes = [
+            # cleanup_sessions finds idle sessions by it.
+            models.Index(fields=["last_seen_at"], name="accounts_session_last_seen"),
+        ]
 
     def __str__(self):
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OtpChallengeQuerySet(models.QuerySet):
+    def delete_expired(self, *, batch_size: int = CLEANUP_BATCH_SIZE) -> int:
+        return _delete_in_batches(self.filter(expires_at__lte=timezone.now()), batch_size)
 
 
 class OtpChallenge(models.Model):
@@ -100,9 +147,46 @@ class OtpChallenge(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    objects = OtpChallengeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "OTP challenge"
 
     def __str__(self):
         return self.email
+
+
+class OtpFailureQuerySet(models.QuerySet):
+    def recent(self, *, email: str, now=None):
+        """Failures for ``email`` inside the cap's one-hour window."""
+        now = now or timezone.now()
+        return self.filter(email=email, created_at__gt=now - OTP_FAILURE_WINDOW)
+
+    def delete_old(self, *, batch_size: int = CLEANUP_BATCH_SIZE) -> int:
+        cutoff = timezone.now() - OTP_FAILURE_WINDOW
+        return _delete_in_batches(self.filter(created_at__lte=cutoff), batch_size)
+
+
+class OtpFailure(models.Model):
+    """One wrong code evaluated for an email (SPEC §5: 10 per email per hour).
+
+    Kept apart from the challenge so that requesting a new code does not reset
+    the count; a successful sign-in deletes the email's rows.
+    """
+
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OtpFailureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "OTP failure"
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="accounts_otpfail_email_time"),
+            models.Index(fields=["created_at"], name="accounts_otpfail_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} at {self.created_at:%Y-%m-%d %H:%M:%S}"

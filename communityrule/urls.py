@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.admin import limit_login_rate
 from communityrule.api import views
 
 admin.site.site_header = "Community Rule admin"
 admin.site.site_title = "Community Rule admin"
 admin.site.index_title = "Administration"
+# SPEC §6: the admin login is rate limited per client IP.
+admin.site.login = limit_login_rate(admin.site.login)
 
 api_patterns = [
     path("health", views.health, name="health"),

@@ -1,0 +1,37 @@
+"""Fixtures for the accounts tests: challenges with a known code, the code from a sent email."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import OtpChallenge
+from accounts.tokens import hash_otp_code
+
+CODE = "123456"
+
+
+@pytest.fixture
+def make_challenge(db):
+    """Store a challenge for ``email`` whose code is ``code`` (default 123456)."""
+
+    def make(email="ann@example.org", code=CODE, **fields):
+        now = timezone.now()
+        fields.setdefault("created_at", now)
+        fields.setdefault("expires_at", now + timedelta(seconds=settings.OTP_TTL_SECONDS))
+        return OtpChallenge.objects.create(email=email, code_hash=hash_otp_code(email, code), **fields)
+
+    return make
+
+
+def code_in(text: str) -> str:
+    """The one 6-digit code in an email body."""
+    (code,) = re.findall(r"\b[0-9]{6}\b", text)
+    return code
+
+
+def last_sent_code() -> str:
+    return code_in(mail.outbox[-1].body)
