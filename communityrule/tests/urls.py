@@ -4,8 +4,7 @@ Used with ``settings.ROOT_URLCONF = "communityrule.tests.urls"`` so the
 foundation tests do not depend on any app's routes.
 """
 
-from django.contrib.auth import get_user_model
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.http import JsonResponse
 from django.urls import include, path
 from rest_framework import serializers
@@ -64,15 +63,21 @@ class SignedInOnlyView(APIView):
         return Response({"ok": True})
 
 
-class UserCountView(APIView):
+def select_one() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone()[0]
+
+
+class DatabaseProbeView(APIView):
     authentication_classes = []
 
     def get(self, request):
-        return Response({"users": get_user_model().objects.count()})
+        return Response({"database": select_one()})
 
 
-def django_user_count(request):
-    return JsonResponse({"users": get_user_model().objects.count()})
+def django_database_probe(request):
+    return JsonResponse({"database": select_one()})
 
 
 def django_boom(request):
@@ -88,8 +93,8 @@ test_patterns = [
     path("echo-text", PlainTextEchoView.as_view()),
     path("validate", ValidateView.as_view()),
     path("signed-in", SignedInOnlyView.as_view()),
-    path("users/drf", UserCountView.as_view()),
-    path("users/django", django_user_count),
+    path("db/drf", DatabaseProbeView.as_view()),
+    path("db/django", django_database_probe),
     path("boom/drf", DrfBoomView.as_view()),
     path("boom/django", django_boom),
     path("db-down/drf", DrfDatabaseDownView.as_view()),
