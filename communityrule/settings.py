@@ -219,8 +219,10 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEVELOPMENT el
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Behind a TLS-terminating proxy the redirect is the proxy's job; check --deploy
-# would otherwise ask for SECURE_SSL_REDIRECT.
-SILENCED_SYSTEM_CHECKS = ["security.W008"]
+# would otherwise ask for SECURE_SSL_REDIRECT (W008). HSTS preload is a
+# near-irreversible commitment for the whole domain: an operator opts in with
+# SECURE_HSTS_PRELOAD=true rather than check --deploy demanding it (W021).
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W021"]
 
 # --- Static files ------------------------------------------------------------
 STATIC_URL = "static/"
