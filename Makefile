@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: install run test migrate check
+.PHONY: install run test migrate check backup restore
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,11 @@ test: install
 
 check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Backup and restore drill (docs/deploy.md): DATABASE_URL, or the embedded server.
+backup: install
+	$(BIN)/python ops/pgtool.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<file>.dump [DB=<new database>]"; exit 2; }
+	$(BIN)/python ops/pgtool.py restore "$(FILE)" $(if $(DB),--database "$(DB)")

@@ -264,18 +264,15 @@ def test_backup_and_restore_into_a_new_database(api_client, smtp_server, tmp_pat
         with psycopg.connect(**admin, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(restored)))
 
-    kept = {
-        model._meta.label: len(original[model._meta.db_table])
-        for app in ("accounts", "drafts", "rules", "templates_app")
-        for model in apps.get_app_config(app).get_models()
+    rows_per_app = {
+        app: sum(len(original[model._meta.db_table]) for model in apps.get_app_config(app).get_models())
+        for app in ("drafts", "rules", "templates_app")
     }
-    assert kept["accounts.User"] == 1
-    assert kept["accounts.LoginSession"] == 1
-    assert all(
-        count >= 1
-        for label, count in kept.items()
-        if label.split(".")[0] in ("drafts", "rules", "templates_app")
-    ), kept
+    assert len(original[apps.get_model("accounts", "User")._meta.db_table]) == 1
+    assert len(original[apps.get_model("accounts", "LoginSession")._meta.db_table]) == 1
+    assert rows_per_app["drafts"] >= 1
+    assert rows_per_app["rules"] >= 1
+    assert rows_per_app["templates_app"] >= 6
     assert copy.keys() == original.keys()
     for table in original:
         assert copy[table] == original[table], table
