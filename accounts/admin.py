@@ -82,6 +82,10 @@ class UserAdmin(BaseUserAdmin):
     inlines = [LoginSessionInline]
     actions = ["deactivate"]
 
+    def get_inlines(self, request, obj):
+        # A user being added has no sessions yet.
+        return self.inlines if obj is not None else []
+
     @admin.action(description="Deactivate selected users and end their sessions")
     def deactivate(self, request, queryset):
         ended = sum(services.deactivate_user(user=user) for user in queryset)

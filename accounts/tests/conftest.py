@@ -35,3 +35,9 @@ def code_in(text: str) -> str:
 
 def last_sent_code() -> str:
     return code_in(mail.outbox[-1].body)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at full strength would make the admin tests take seconds each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
