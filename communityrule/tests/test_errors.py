@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.usefixtures("test_urls")
 
@@ -164,3 +165,21 @@ def test_errors_never_html(api_client, lenient_client):
     ):
         assert response["Content-Type"] == "application/json"
         assert set(response.json()) == {"error"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["DELETE", "POST"])
+def test_405_also_with_django_csrf_checks_enforced(method):
+    # The test client skips CSRF checks by default; a real server does not.
+    client = Client(enforce_csrf_checks=True)
+    response = client.generic(method, "/api/health")
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json() == error("method_not_allowed", "Method not allowed.")
+
+
+def test_drf_views_need_no_django_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/test/echo", b'{"a": 1}', content_type="application/json")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"received": {"a": 1}}
