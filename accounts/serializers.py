@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User, normalize_email
@@ -16,6 +17,7 @@ _CODE = re.compile(r"[0-9]{6}")
 _validate_email = EmailValidator()
 
 
+@extend_schema_field({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH})
 class EmailAddressField(serializers.Field):
     """An email address, trimmed and lowercased; at most 254 characters, no control characters."""
 
@@ -37,6 +39,15 @@ class EmailAddressField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "pattern": "^[0-9 ]+$", "example": "123 456"},
+            {"type": "integer", "minimum": 100000, "maximum": 999999},
+        ],
+        "description": "Six ASCII digits; spaces are ignored.",
+    }
+)
 class OtpCodeField(serializers.Field):
     """A 6-digit code sent as a string (spaces allowed) or as a JSON number.
 
