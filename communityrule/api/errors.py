@@ -108,6 +108,14 @@ class PayloadTooLarge(ApiError):
     default_detail = "Request body is too large."
 
 
+class LengthRequired(ApiError):
+    # Not in SPEC §4's list: Django under WSGI reads no body without
+    # Content-Length, so a chunked body would silently arrive empty.
+    status_code = HTTPStatus.LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = "Request bodies must be sent with a Content-Length header."
+
+
 class CrossOriginRejected(ApiError):
     status_code = HTTPStatus.FORBIDDEN
     default_code = "cross_origin_rejected"
@@ -145,6 +153,7 @@ STATUS_CODES = {
     403: Forbidden,
     404: NotFound,
     405: MethodNotAllowed,
+    411: LengthRequired,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     429: RateLimited,

@@ -93,6 +93,7 @@ class ApiGuardMiddleware:
     """Guards every ``/api`` request and keeps its failures JSON.
 
     - 413 before reading a body whose Content-Length exceeds the limit;
+    - 411 for a chunked body without Content-Length (Django would read it as empty);
     - 415 for a body that is not of a media type the view parses (DRF alone
       would silently ignore a body sent without any Content-Type);
     - 503 ``database_unavailable`` for database connection failures;
@@ -111,6 +112,8 @@ class ApiGuardMiddleware:
             length = 0
         if length > settings.API_MAX_BODY_BYTES:
             return errors.api_error_response(errors.PayloadTooLarge())
+        if "CONTENT_LENGTH" not in request.META and request.META.get("HTTP_TRANSFER_ENCODING"):
+            return errors.api_error_response(errors.LengthRequired())
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             "application/json"

@@ -13,9 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from django.conf import settings
-
-BASE_DIR = Path(settings.BASE_DIR)
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
     "DEBUG": "false",

@@ -183,3 +183,58 @@ def test_drf_views_need_no_django_csrf_token():
     response = client.post("/api/test/echo", b'{"a": 1}', content_type="application/json")
     assert response.status_code == HTTPStatus.OK
     assert response.json() == {"received": {"a": 1}}
+
+
+def test_chunked_body_without_content_length_is_411(api_client):
+    response = api_client.generic("POST", "/api/test/echo", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == HTTPStatus.LENGTH_REQUIRED
+    assert response.json() == error(
+        "length_required", "Request bodies must be sent with a Content-Length header."
+    )
+
+
+def test_real_server_refuses_chunked_body_and_oversized_content_length():
+    """Through gunicorn, where bodies really arrive chunked or larger than announced."""
+    import socket
+
+    from conftest import free_port
+
+    from communityrule.tests.live import PRODUCTION_ENV, LiveApp
+
+    port = free_port()
+    app = LiveApp(
+        port=port,
+        env={
+            **PRODUCTION_ENV,
+            "DATABASE_URL": f"postgres://nobody@127.0.0.1:{free_port()}/none",
+            "DJANGO_SETTINGS_MODULE": "communityrule.tests.settings_live",
+        },
+    )
+
+    def send(raw: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(raw)
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        return received
+
+    try:
+        head = b"POST /api/test/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        chunked = send(head + b'Transfer-Encoding: chunked\r\n\r\n8\r\n{"a": 1}\r\n0\r\n\r\n')
+        assert chunked.startswith(b"HTTP/1.1 411 ")
+        assert b'"code": "length_required"' in chunked
+        too_big = send(head + b"Content-Length: 524289\r\n\r\n[]")
+        assert too_big.startswith(b"HTTP/1.1 413 ")
+        assert b'"code": "payload_too_large"' in too_big
+        ok = send(head + b'Content-Length: 8\r\n\r\n{"a": 1}')
+        assert ok.startswith(b"HTTP/1.1 200 ")
+        assert ok.endswith(b'{"received":{"a":1}}')
+    finally:
+        app.stop()
+
+
+def test_disallowed_host_is_json_400(api_client):
+    response = api_client.get("/api/health", HTTP_HOST="evil.example")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == error("validation_error", "Request validation failed.")
