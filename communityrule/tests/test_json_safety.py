@@ -258,3 +258,31 @@ def test_loads_raises_with_kind():
     with pytest.raises(json_safety.JsonSafetyError) as content:
         json_safety.loads('{"constructor": 1}')
     assert (content.value.kind, content.value.path) == ("content", "constructor")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" + '"\\' * 262_000,
+        '["' + "\\" * 524_000,
+        '"' + "[" * 524_000,
+        '["' * 262_000,
+    ],
+    ids=["quote-backslash", "backslashes", "brackets-in-open-string", "quotes"],
+)
+def test_hostile_bodies_are_refused_in_linear_time(api_client, body):
+    # The nesting pre-scan once rescanned the rest of the body from every
+    # quote of an unterminated string: 64 KB of `"\` took 45 seconds.
+    import time
+
+    started = time.perf_counter()
+    response = post_raw(api_client, body)
+    assert time.perf_counter() - started < 2
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["code"] == "invalid_json"
+
+
+def test_nesting_prescan_skips_strings_and_escapes():
+    assert not json_safety.nesting_depth_exceeds('["a\\"[[[[", 1]', 1)
+    assert json_safety.nesting_depth_exceeds('["\\\\", [[]]]', 2)
+    assert not json_safety.nesting_depth_exceeds('["\\\\", [[]]]', 3)
