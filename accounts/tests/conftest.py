@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import OtpChallenge
 from accounts.tokens import hash_otp_code
+from conftest import free_port
 
 CODE = "123456"
 
@@ -41,3 +42,19 @@ def last_sent_code() -> str:
 def _fast_password_hashing(settings):
     """PBKDF2 at full strength would make the admin tests take seconds each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache (and so every rate limit) pointed at a closed Redis port."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    settings.REDIS_URL = url
+    # Assigning CACHES resets django.core.cache.caches (setting_changed signal).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    yield

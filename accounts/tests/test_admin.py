@@ -192,3 +192,14 @@ def test_admin_login_is_rate_limited_per_ip(make_user, settings):
     assert other_ip.status_code == HTTPStatus.FOUND
     # Showing the login page is never limited.
     assert client.get("/admin/login/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.django_db
+def test_admin_login_still_works_when_redis_is_down(make_user, redis_down):
+    make_user("staff@example.org", password="correct horse battery", is_staff=True)
+
+    response = Client().post(
+        "/admin/login/?next=/admin/", {"username": "staff@example.org", "password": "correct horse battery"}
+    )
+
+    assert response.status_code == HTTPStatus.FOUND

@@ -1,3 +1,5 @@
+import socket
+import time
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -242,20 +244,32 @@ def test_smtp_refusing_connections_answers_502_and_removes_the_challenge(api_cli
     assert smtp_server.messages == []
 
 
-@pytest.fixture
-def redis_down(settings):
-    """The cache (and so every rate limit) pointed at a closed Redis port."""
-    url = f"redis://127.0.0.1:{free_port()}/0"
-    settings.REDIS_URL = url
-    # Assigning CACHES resets django.core.cache.caches (setting_changed signal).
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    yield
+class _SilentSmtpServer:
+    """Accepts connections and never answers: a hanging SMTP server."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_email_timeout_bounds_a_hanging_smtp_server(api_client, smtp_server, settings):
+    silent = _SilentSmtpServer()
+    settings.EMAIL_PORT = silent.port
+    settings.EMAIL_TIMEOUT = 0.5
+    started = time.monotonic()
+
+    try:
+        response = api_client.post_json(REQUEST, {"email": "ann@example.org"})
+    finally:
+        silent.sock.close()
+
+    assert response.status_code == HTTPStatus.BAD_GATEWAY
+    assert response.json()["error"]["code"] == "email_send_failed"
+    assert time.monotonic() - started < 5
+    assert OtpChallenge.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -278,6 +292,9 @@ def test_redis_down_refuses_code_requests_but_verify_and_health_still_answer(
     verify = api_client.post_json(VERIFY, {"email": "bob@example.org", "code": CODE})
     assert verify.status_code == HTTPStatus.OK
     assert api_client.get(SESSION).json()["user"]["email"] == "bob@example.org"
+
+    logout = api_client.generic("POST", LOGOUT)
+    assert (logout.status_code, logout.json()) == (HTTPStatus.OK, OK)
 
     health = api_client.get("/api/health")
     assert health.status_code == HTTPStatus.SERVICE_UNAVAILABLE
