@@ -71,9 +71,14 @@ def database_url(db: dict, *, name: str) -> str:
     auth = f"{user}:{quote(password, safe='')}@" if password else (f"{user}@" if user else "")
     host = env.get("PGHOST", "")
     port = env.get("PGPORT", "5432")
+    query_string = []
     if host.startswith("/"):
-        return f"postgres://{auth}:{port}/{quote(name)}?host={quote(host, safe='/')}"
-    return f"postgres://{auth}{host}:{port}/{quote(name)}"
+        query_string.append(f"host={quote(host, safe='/')}")
+        host = ""
+    if env.get("PGSSLMODE"):
+        query_string.append(f"sslmode={env['PGSSLMODE']}")
+    url = f"postgres://{auth}{host}:{port}/{quote(name)}"
+    return url + ("?" + "&".join(query_string) if query_string else "")
 
 
 def query(db: dict, sql, params=None, *, name: str | None = None, autocommit: bool = False):
