@@ -97,8 +97,10 @@ def test_dockerfile_collectstatic_env_lets_settings_import(dockerfile, tmp_path)
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    copied = re.search(r"^(\d+) static files? copied", result.stdout, re.M)
-    assert copied and int(copied.group(1)) > 0, result.stdout
+    # "N static files copied to '...'[, M unmodified]" (M when staticfiles/ exists).
+    counts = re.search(r"^(\d+) static files? copied to '[^']*'(?:, (\d+) unmodified)?", result.stdout, re.M)
+    assert counts, result.stdout
+    assert int(counts.group(1)) + int(counts.group(2) or 0) > 0, result.stdout
 
 
 def test_gunicorn_config_reads_the_environment(tmp_path):
