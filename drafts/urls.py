@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from drafts.views import DraftMeView
+
+urlpatterns = [
+    path("drafts/me", DraftMeView.as_view(), name="drafts-me"),
+]

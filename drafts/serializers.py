@@ -1,0 +1,75 @@
+"""Request and response shapes of ``/api/drafts/me`` (SPEC §5)."""
+
+from rest_framework import serializers
+
+from drafts.models import RuleDraft
+
+CURRENT_STEPS = (
+    "informational",
+    "text",
+    "select",
+    "upload",
+    "review",
+    "cards",
+    "right-rail",
+    "confirm-stakeholders",
+    "final-review",
+    "completed",
+)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only: DRF's CharField would turn numbers into strings."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class DraftPayloadSerializer(serializers.Serializer):
+    """The keys of a draft payload the server understands; any other key passes through."""
+
+    title = StrictCharField(max_length=500, required=False)
+    summary = StrictCharField(max_length=8000, required=False)
+    currentStep = serializers.ChoiceField(choices=CURRENT_STEPS, required=False)
+    sections = serializers.ListField(required=False)
+    stakeholders = serializers.ListField(required=False)
+
+
+class DraftPayloadField(serializers.JSONField):
+    """A JSON object checked by DraftPayloadSerializer and kept exactly as sent."""
+
+    default_error_messages = {"not_an_object": "Must be a JSON object."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("not_an_object")
+        known = DraftPayloadSerializer(data=data)
+        if not known.is_valid():
+            raise serializers.ValidationError(known.errors)
+        return data
+
+
+class DraftInputSerializer(serializers.Serializer):
+    payload = DraftPayloadField()
+
+
+class DraftSerializer(serializers.ModelSerializer):
+    updatedAt = serializers.DateTimeField(source="updated_at")
+    payload = serializers.JSONField()
+
+    class Meta:
+        model = RuleDraft
+        fields = ["payload", "updatedAt"]
+
+
+class DraftEnvelopeSerializer(serializers.Serializer):
+    draft = DraftSerializer(allow_null=True)
