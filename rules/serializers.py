@@ -1,0 +1,74 @@
+"""Request and response shapes of ``/api/rules`` (SPEC §5)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from drafts.serializers import StrictCharField
+from rules.models import PublishedRule
+
+
+class RuleInputSerializer(serializers.Serializer):
+    title = StrictCharField(trim_whitespace=True, allow_blank=False, min_length=1, max_length=500)
+    summary = StrictCharField(
+        trim_whitespace=True, max_length=8000, required=False, allow_null=True, default=None
+    )
+    document = serializers.DictField()
+
+    def validate_summary(self, value):
+        # SPEC §5: an empty (or all-space) summary is stored as null.
+        return value or None
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        # DictField rebuilds the object; keep the document exactly as sent.
+        values["document"] = data["document"]
+        return values
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class DocumentField(serializers.JSONField):
+    pass
+
+
+class RuleCreatedSerializer(serializers.ModelSerializer):
+    createdAt = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = PublishedRule
+        fields = ["id", "title", "summary", "createdAt"]
+
+
+class RuleSummarySerializer(RuleCreatedSerializer):
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    class Meta(RuleCreatedSerializer.Meta):
+        fields = [*RuleCreatedSerializer.Meta.fields, "updatedAt"]
+
+
+class OwnRuleSerializer(RuleSummarySerializer):
+    class Meta(RuleSummarySerializer.Meta):
+        fields = [*RuleSummarySerializer.Meta.fields, "status"]
+
+
+class RuleSerializer(RuleSummarySerializer):
+    document = DocumentField()
+
+    class Meta(RuleSummarySerializer.Meta):
+        fields = ["id", "title", "summary", "document", "createdAt", "updatedAt"]
+
+
+class RuleCreatedEnvelopeSerializer(serializers.Serializer):
+    rule = RuleCreatedSerializer()
+
+
+class RuleEnvelopeSerializer(serializers.Serializer):
+    rule = RuleSerializer()
+
+
+class RulePageSerializer(serializers.Serializer):
+    rules = RuleSummarySerializer(many=True)
+    nextCursor = serializers.CharField(allow_null=True)
+
+
+class OwnRulesSerializer(serializers.Serializer):
+    rules = OwnRuleSerializer(many=True)
