@@ -15,6 +15,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -76,17 +77,18 @@ def app_instances(count: int, env: dict):
     try:
         for _ in range(count):
             port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                     "--bind", f"127.0.0.1:{port}", "--workers", "1", "communityrule.wsgi"],
-                    cwd=BASE_DIR,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
+            # A file, not a pipe: a chatty instance must never block on a full pipe.
+            log = tempfile.TemporaryFile(mode="w+")
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                 "--bind", f"127.0.0.1:{port}", "--workers", "1", "communityrule.wsgi"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
+            process.log = log
+            processes.append(process)
             urls.append(f"http://127.0.0.1:{port}")
         for process, url in zip(processes, urls):
             wait_until_healthy(process, url)
@@ -100,13 +102,15 @@ def app_instances(count: int, env: dict):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            process.log.close()
 
 
 def wait_until_healthy(process, url: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"app instance exited with {process.returncode}:\n{process.stderr.read()}")
+            process.log.seek(0)
+            pytest.fail(f"app instance exited with {process.returncode}:\n{process.log.read()}")
         try:
             if requests.get(f"{url}/api/health", timeout=5).status_code == HTTPStatus.OK:
                 return
