@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from templates_app.views import TemplateViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("templates", TemplateViewSet, basename="templates")
+
+urlpatterns = router.urls

@@ -20,3 +20,9 @@ def make_rule(db):
 
 def iso(value) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The staff_client's password at full PBKDF2 strength costs ~0.5 s per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
