@@ -18,6 +18,7 @@ migrate: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 run: migrate
+	$(DEV) $(BIN)/python manage.py seed_templates
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
