@@ -1,5 +1,6 @@
 """Request and response shapes of ``/api/drafts/me`` (SPEC §5)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from drafts.models import RuleDraft
@@ -44,6 +45,7 @@ class DraftPayloadSerializer(serializers.Serializer):
     stakeholders = serializers.ListField(required=False)
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
 class DraftPayloadField(serializers.JSONField):
     """A JSON object checked by DraftPayloadSerializer and kept exactly as sent."""
 
@@ -64,7 +66,7 @@ class DraftInputSerializer(serializers.Serializer):
 
 class DraftSerializer(serializers.ModelSerializer):
     updatedAt = serializers.DateTimeField(source="updated_at")
-    payload = serializers.JSONField()
+    payload = DraftPayloadField()
 
     class Meta:
         model = RuleDraft

@@ -12,17 +12,12 @@ class RuleInputSerializer(serializers.Serializer):
     summary = StrictCharField(
         trim_whitespace=True, max_length=8000, required=False, allow_null=True, default=None
     )
+    # Values unvalidated: the document is stored as sent (the parser applied JSON safety).
     document = serializers.DictField()
 
     def validate_summary(self, value):
         # SPEC §5: an empty (or all-space) summary is stored as null.
         return value or None
-
-    def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        # DictField rebuilds the object; keep the document exactly as sent.
-        values["document"] = data["document"]
-        return values
 
 
 @extend_schema_field({"type": "object", "additionalProperties": True})
