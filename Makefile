@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: install run test migrate check backup restore
+.PHONY: install run test migrate check backup restore bench bench-scale faults
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,16 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<file>.dump [DB=<new database>]"; exit 2; }
 	$(BIN)/python ops/pgtool.py restore "$(FILE)" $(if $(DB),--database "$(DB)")
+
+# Benchmarks (docs/benchmarks.md): a fresh <DATABASE_URL's name>_bench database,
+# or one on an embedded server under .data/bench-pg when DATABASE_URL is unset.
+# BENCH_ARGS e.g. "--worker-class sync --workers 5 --no-docs".
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-scale: install
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
+# Outage tests (also part of `make test`): own PostgreSQL, Redis, SMTP and gunicorn.
+faults: install
+	$(BIN)/pytest -m faults communityrule/tests/test_faults.py $(PYTEST_ARGS)
