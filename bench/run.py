@@ -238,6 +238,14 @@ def postgres_version(url: str) -> str:
         return conn.execute("SHOW server_version").fetchone()[0].split()[0]
 
 
+def queries_cell(counted) -> str:
+    if not counted:
+        return "?"
+    if counted["transaction"]:
+        return f"{counted['statements']} + BEGIN/COMMIT"
+    return str(counted["statements"])
+
+
 def render(result: dict) -> str:
     rows = result["routes"]
     health = [r for r in rows if r["name"] == "health"]
@@ -258,7 +266,7 @@ def render(result: dict) -> str:
     for r in rows:
         lines.append(
             f"| {LABELS[r['name']]} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-            f"{r['errors']} | {result['queries'].get(r['name'], '?')} | {r['rps'] / base_rps:.2f} |"
+            f"{r['errors']} | {queries_cell(result['queries'].get(r['name']))} | {r['rps'] / base_rps:.2f} |"
         )
     rss = result["worker_rss_mib"]
     lines += ["", f"Worker RSS after the run: {', '.join(f'{v:.0f}' for v in rss)} MiB "

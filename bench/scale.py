@@ -230,7 +230,8 @@ def main() -> None:
         print(f"scale: {args.rows} rows (generated in {generated:.0f} s) {large}", flush=True)
 
         with connection.cursor() as cursor:
-            # Every generated session ends; the reader's own stays live.
+            # One more generated session, so exactly ``rows`` of them end; the reader's stays live.
+            grow(cursor, GROW_SESSIONS, start=args.rows, stop=args.rows)
             cursor.execute("UPDATE accounts_loginsession SET expires_at = now() - interval '1 minute' "
                            "WHERE user_agent = 'scale'")
             expired = cursor.rowcount
