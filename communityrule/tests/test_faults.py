@@ -335,17 +335,23 @@ def test_database_stopped_during_traffic_answers_503_and_recovers(postgres, inbo
             time.sleep(2)
             phase["name"] = "starting"
             postgres.start()
-            deadline = time.monotonic() + 15
+            restarted = time.monotonic()
+            deadline = restarted + 15
             while app.call("GET", "/api/health").status_code != HTTPStatus.OK:
                 assert time.monotonic() < deadline, "the app did not recover after PostgreSQL came back"
                 time.sleep(0.1)
             phase["name"] = "back"
+            recovered_after = time.monotonic() - restarted
             time.sleep(1.5)
         finally:
             stop.set()
             for thread in threads:
                 thread.join(30)
 
+        print(f"faults: {len(seen)} requests; while PostgreSQL was down "
+              f"{sum(1 for b, e, *_ in seen if b == e == 'down')} answered "
+              f"(200/503: {sorted({x[4] for x in seen if x[0] == x[1] == 'down'})}); healthy again "
+              f"{recovered_after:.2f} s after PostgreSQL accepted connections")
         # Never a 500, never a non-JSON answer: 200, or 503 with the SPEC's body.
         for began, ended, method, path, status, content_type, text in seen:
             assert status in (HTTPStatus.OK, HTTPStatus.SERVICE_UNAVAILABLE), (began, method, path, status, text)
@@ -392,6 +398,7 @@ def test_smtp_that_never_answers_is_cut_off_by_email_timeout(postgres):
             elapsed = time.monotonic() - started
             assert (response.status_code, response.json()) == (HTTPStatus.BAD_GATEWAY, EMAIL_SEND_FAILED)
             # The server really hung (the answer waited for the timeout), and no longer than it plus a margin.
+            print(f"faults: hanging SMTP answered 502 after {elapsed:.2f} s (EMAIL_TIMEOUT=2)")
             assert 2 <= elapsed < 2 + 2, elapsed
             assert silent.held, "the app never connected to the silent server"
             # The worker thread is free again: the app keeps answering.
