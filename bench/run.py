@@ -11,7 +11,7 @@ route's ratio is to their mean. Worker RSS is read after the run.
 
     python bench/run.py [--duration 8] [--connections 16] [--workers N]
         [--threads N] [--worker-class gthread|sync] [--set KEY=VALUE ...]
-        [--label NAME] [--no-docs] [--json FILE]
+        [--label NAME] [--no-docs] [--json FILE] [--routes a,b] [--asyncio]
 """
 
 import argparse
@@ -193,9 +193,9 @@ def start_app(env, *, port, workers, threads, worker_class, log):
     raise SystemExit("gunicorn did not become healthy")
 
 
-def load(route, *, port, files, tokens, duration, connections):
+def load(route, *, port, files, tokens, duration, connections, use_wrk):
     name, method, path, body_kind, signed_in, xff = route
-    if shutil.which("wrk"):
+    if use_wrk:
         env = dict(os.environ, BENCH_METHOD=method, BENCH_PATH=path, BENCH_XFF="1" if xff else "0")
         if body_kind:
             env["BENCH_BODY_FILE"] = str(files[body_kind])
@@ -298,7 +298,9 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--json")
     parser.add_argument("--routes", help="comma list of route names to run (health always runs)")
+    parser.add_argument("--asyncio", action="store_true", help="use bench/loadgen.py even if wrk is installed")
     args = parser.parse_args()
+    use_wrk = bool(shutil.which("wrk")) and not args.asyncio
 
     extra = dict(item.split("=", 1) for item in args.set)
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -336,9 +338,9 @@ def main() -> None:
             if selected and route[0] not in selected:
                 continue
             load(route, port=port, files=files, tokens=tokens, duration=args.warmup,
-                 connections=args.connections)
+                 connections=args.connections, use_wrk=use_wrk)
             figures = load(route, port=port, files=files, tokens=tokens, duration=args.duration,
-                           connections=args.connections)
+                           connections=args.connections, use_wrk=use_wrk)
             errors = sum(v for k, v in figures.items() if k.startswith("errors_"))
             row = {"name": route[0], "rps": figures["requests"] / (figures["duration_us"] / 1e6),
                    "p50_ms": figures["p50_us"] / 1000, "p99_ms": figures["p99_us"] / 1000,
@@ -360,7 +362,7 @@ def main() -> None:
             "label": args.label, "started": started, "machine": info, "gunicorn": gun,
             "postgres": postgres_version(database_url),
             "cache": "Redis" if env.get("REDIS_URL") else "per-process memory",
-            "generator": "wrk 4 (bench/wrk/route.lua)" if shutil.which("wrk") else "asyncio fallback (bench/loadgen.py)",
+            "generator": "wrk 4 (bench/wrk/route.lua)" if use_wrk else "asyncio fallback (bench/loadgen.py)",
             "connections": args.connections, "duration": args.duration, "warmup": args.warmup,
             "command": "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else ""),
             "routes": rows, "queries": queries, "worker_rss_mib": rss, "master_rss_mib": master_rss,
