@@ -320,7 +320,12 @@ def test_database_stopped_during_traffic_answers_503_and_recovers(postgres, inbo
                     began = phase["name"]
                     # Many clients (the vitals limit is per IP): a fresh address each time.
                     client = {"X-Forwarded-For": f"10.0.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"}
-                    response = http.request(method, app.base + path, json=body, headers=client, timeout=15)
+                    try:
+                        response = http.request(method, app.base + path, json=body, headers=client, timeout=15)
+                    except requests.RequestException as exc:
+                        # A dropped connection or a timeout is a failure too, not a silent thread death.
+                        seen.append((began, phase["name"], method, path, None, None, repr(exc)))
+                        continue
                     seen.append((began, phase["name"], method, path, response.status_code,
                                  response.headers.get("Content-Type"), response.text))
 
