@@ -238,6 +238,20 @@ def postgres_version(url: str) -> str:
         return conn.execute("SHOW server_version").fetchone()[0].split()[0]
 
 
+def shown_command(argv: list[str]) -> str:
+    """The make command that reproduces the table (``--json FILE`` only adds a file)."""
+    shown = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--json":
+            skip = True
+        elif not arg.startswith("--json="):
+            shown.append(arg)
+    return "make bench" + (f" BENCH_ARGS='{' '.join(shown)}'" if shown else "")
+
+
 def queries_cell(counted) -> str:
     if not counted:
         return "?"
@@ -364,7 +378,7 @@ def main() -> None:
             "cache": "Redis" if env.get("REDIS_URL") else "per-process memory",
             "generator": "wrk 4 (bench/wrk/route.lua)" if use_wrk else "asyncio fallback (bench/loadgen.py)",
             "connections": args.connections, "duration": args.duration, "warmup": args.warmup,
-            "command": "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else ""),
+            "command": shown_command(sys.argv[1:]),
             "routes": rows, "queries": queries, "worker_rss_mib": rss, "master_rss_mib": master_rss,
             "log_problems": ", ".join(problems) if problems else "no tracebacks, no 500s, no worker timeouts",
             "settings": extra,
