@@ -14,6 +14,7 @@ from accounts.serializers import (
     SignedInSerializer,
 )
 from communityrule.api.client_ip import client_ip
+from communityrule.api.schema import errors
 from communityrule.api.ratelimit import enforce
 
 
@@ -25,7 +26,17 @@ class OtpRequestView(APIView):
     @extend_schema(
         operation_id="auth_otp_request",
         request=OtpRequestInputSerializer,
-        responses={200: OkSerializer},
+        responses={
+            200: OkSerializer,
+            **errors(
+                429,
+                s400="invalid_email (trimmed, lowercased, at most 254 characters), or "
+                "invalid_json / validation_error for a malformed body.",
+                s502="email_send_failed: the code could not be sent; nothing is kept.",
+                s503="service_unavailable: the rate-limit store (Redis) is down; nothing "
+                "is sent. database_unavailable: PostgreSQL is down.",
+            ),
+        },
         description=(
             "Emails a 6-digit code valid 10 minutes. One request per email per 60 s and "
             "per client IP per 20 s (429 with Retry-After); 503 when the rate-limit store "
@@ -52,7 +63,18 @@ class OtpVerifyView(APIView):
     @extend_schema(
         operation_id="auth_otp_verify",
         request=OtpVerifyInputSerializer,
-        responses={200: SignedInSerializer},
+        responses={
+            200: SignedInSerializer,
+            **errors(
+                s400="validation_error (valid email and 6-digit code required), "
+                "invalid_code (no live challenge, or a wrong code), or invalid_json.",
+                s403="forbidden: the account is deactivated. cross_origin_rejected: an "
+                "unsafe request from another origin.",
+                s429="too_many_attempts (5 wrong codes for this code, or 10 failures for "
+                "this email within an hour), or rate_limited (per client IP) with "
+                "Retry-After.",
+            ),
+        },
         description=(
             "Signs in and sets the cr_session cookie. 400 invalid_code for a missing, "
             "expired or wrong code; 429 too_many_attempts after 5 wrong codes for one "

@@ -246,6 +246,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["communityrule.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_METADATA_CLASS": "communityrule.api.metadata.RouteMetadata",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "communityrule.api.negotiation.JsonOnlyNegotiation",
     "EXCEPTION_HANDLER": "communityrule.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -260,6 +262,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/health's "database" and "cache" share one enum.
+    "ENUM_NAME_OVERRIDES": {"ReachabilityEnum": ["connected", "error"]},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "communityrule.api.schema.add_common_responses",
+    ],
 }
 
 # --- Web vitals --------------------------------------------------------------

@@ -12,6 +12,8 @@ admin.site.login = limit_login_rate(admin.site.login)
 
 api_patterns = [
     path("health", views.health, name="health"),
+    path("schema", views.SchemaView.as_view(), name="schema"),
+    path("docs", views.DocsView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
     path("", include("drafts.urls")),
     path("", include("rules.urls")),

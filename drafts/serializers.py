@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from communityrule.api.fields import StrictCharField
 from drafts.models import RuleDraft
 
 CURRENT_STEPS = (
@@ -17,22 +18,6 @@ CURRENT_STEPS = (
     "final-review",
     "completed",
 )
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string only: DRF's CharField would turn numbers into strings."""
-
-    default_error_messages = {"not_a_string": "Must be a string."}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("allow_blank", True)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
 
 
 class DraftPayloadSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 
@@ -25,7 +25,9 @@ def parse_limit(raw: str | None) -> int:
     """SPEC §5: above 100 is capped; anything not a whole number >= 1 means 50."""
     if raw is None or not _WHOLE_NUMBER.fullmatch(raw.strip()):
         return DEFAULT_LIMIT
-    limit = int(raw.strip())
+    digits = raw.strip().lstrip("0")
+    # Python refuses int() of more than 4,300 digits; any such number is capped anyway.
+    limit = int(digits) if 0 < len(digits) <= 9 else (MAX_LIMIT if digits else 0)
     return min(limit, MAX_LIMIT) if limit >= 1 else DEFAULT_LIMIT
 
 
@@ -44,8 +46,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created_at = datetime.fromisoformat(created)
         if created_at.tzinfo is None:
             raise ValueError("naive timestamp")
-        return created_at, uuid.UUID(rule_id)
-    except (ValueError, binascii.Error):
+        # In UTC: PostgreSQL takes offsets only up to ±15:59, Python up to ±23:59.
+        return created_at.astimezone(UTC), uuid.UUID(rule_id)
+    except (ValueError, OverflowError, binascii.Error):
         raise ValidationFailed("Invalid cursor.", details={"cursor": ["Invalid cursor."]}) from None
 
 

@@ -1,9 +1,9 @@
 """Request and response shapes of ``/api/rules`` (SPEC §5)."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from drafts.serializers import StrictCharField
+from communityrule.api.fields import StrictCharField
 from rules.models import PublishedRule
 
 
@@ -60,6 +60,8 @@ class RuleEnvelopeSerializer(serializers.Serializer):
     rule = RuleSerializer()
 
 
+# The list action answers one page object, not an array of them.
+@extend_schema_serializer(many=False)
 class RulePageSerializer(serializers.Serializer):
     rules = RuleSummarySerializer(many=True)
     nextCursor = serializers.CharField(allow_null=True)

@@ -2,12 +2,13 @@
 
 from http import HTTPStatus
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from communityrule.api.schema import errors
 from rules import services
 from rules.models import PublishedRule
 from rules.pagination import page, parse_limit
@@ -35,10 +36,20 @@ class RuleViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="rules_list",
         parameters=[
-            OpenApiParameter("limit", int, description="1-100 (larger is capped); default 50."),
+            # Lenient by contract: anything that is not a whole number >= 1 means 50.
+            OpenApiParameter(
+                "limit",
+                str,
+                description="Page size: a whole number 1-100 (larger is capped at 100); "
+                "anything else (missing, 0, negative, non-numeric) means 50.",
+                examples=[OpenApiExample("page of 20", value="20")],
+            ),
             OpenApiParameter("cursor", str, description="nextCursor of the previous page."),
         ],
-        responses={200: RulePageSerializer},
+        responses={
+            200: RulePageSerializer,
+            **errors(s400="validation_error: a malformed cursor."),
+        },
         auth=[],
     )
     def list(self, request):

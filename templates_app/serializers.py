@@ -1,6 +1,6 @@
 """Response shapes of ``/api/templates`` (SPEC §5)."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from templates_app.models import RuleTemplate
@@ -41,6 +41,8 @@ class TemplateSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "title", "category", "description", "body", "featured"]
 
 
+# The list action answers one object, not an array of them.
+@extend_schema_serializer(many=False)
 class TemplateListSerializer(serializers.Serializer):
     templates = TemplateSerializer(many=True)
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from communityrule.api.fields import StrictCharField
 from vitals.models import Metric, Rating
 
 MAX_BATCH = 50
@@ -84,9 +85,10 @@ class PageTimestampField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-def _optional_text(max_length: int, **kwargs) -> serializers.CharField:
-    return serializers.CharField(
+def _optional_text(max_length: int, **kwargs) -> StrictCharField:
+    return StrictCharField(
         max_length=max_length,
+        trim_whitespace=True,
         required=False,
         allow_blank=True,
         allow_null=True,

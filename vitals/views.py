@@ -1,5 +1,5 @@
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,10 +7,10 @@ from rest_framework.views import APIView
 from communityrule.api.client_ip import client_ip
 from communityrule.api.parsers import PlainTextJSONParser, StrictJSONParser, parse_json_bytes
 from communityrule.api.ratelimit import enforce
+from communityrule.api.schema import errors
 from vitals import services
+from vitals.schema import WebVitalsBodySerializer
 from vitals.serializers import (
-    LibraryEventInputSerializer,
-    SpaEventInputSerializer,
     SuccessSerializer,
     WebVitalsSummaryQuerySerializer,
     WebVitalsSummarySerializer,
@@ -41,12 +41,14 @@ class WebVitalsView(APIView):
 
     @extend_schema(
         operation_id="web_vitals_ingest",
-        request=PolymorphicProxySerializer(
-            component_name="WebVitalEventInput",
-            serializers=[SpaEventInputSerializer, LibraryEventInputSerializer],
-            resource_type_field_name=None,
-        ),
-        responses={200: SuccessSerializer},
+        request={
+            "application/json": WebVitalsBodySerializer,
+            "text/plain": WebVitalsBodySerializer,
+        },
+        responses={
+            200: SuccessSerializer,
+            **errors(429, s413="payload_too_large: body over 64 KiB."),
+        },
         description=(
             "Public. One event or an array of 1-50 events (either shape, mixed), as "
             "application/json or text/plain (navigator.sendBeacon); at most 64 KiB. "
@@ -67,9 +69,20 @@ class WebVitalsView(APIView):
     @extend_schema(
         operation_id="web_vitals_summary",
         parameters=[
-            OpenApiParameter("days", int, description="Window in days, 1-365 (default 7).")
+            OpenApiParameter(
+                "days",
+                # "?days=" (empty) means the default, like an absent parameter.
+                {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 365}, {"enum": [""]}]},
+                description="Window in days, 1-365 (default 7; empty means the default).",
+            )
         ],
-        responses={200: WebVitalsSummarySerializer},
+        responses={
+            200: WebVitalsSummarySerializer,
+            **errors(
+                s400="validation_error: days is not a whole number from 1 to 365.",
+                s403="forbidden: signed in, but not staff.",
+            ),
+        },
         description=(
             "Staff only. Per metric over the window: count, average, p75 "
             "(percentile_cont), min, max, rating split, last update. "

@@ -70,6 +70,10 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+def _has_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+
 def _view_media_types(view_func):
     view_class = getattr(view_func, "cls", None)
     parsers = getattr(view_class, "parser_classes", None)
@@ -114,6 +118,11 @@ class ApiGuardMiddleware:
             return errors.api_error_response(errors.PayloadTooLarge())
         if "CONTENT_LENGTH" not in request.META and request.META.get("HTTP_TRANSFER_ENCODING"):
             return errors.api_error_response(errors.LengthRequired())
+        if _has_nul(request.GET):
+            # PostgreSQL cannot store NUL; a filter on it would raise DataError (500).
+            return errors.api_error_response(
+                errors.ValidationFailed("Query parameters must not contain the NUL character.")
+            )
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             "application/json"

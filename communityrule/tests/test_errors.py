@@ -42,10 +42,30 @@ def test_non_api_404_stays_html(api_client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["delete", "post", "put", "patch"])
 def test_django_view_405_is_json_with_allow(api_client, method):
-    response = api_client.generic(method.upper(), "/api/health")
+    response = api_client.generic(method.upper(), "/api/test/safe/django")
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert response["Allow"] == "GET, HEAD"
     assert response.json() == error("method_not_allowed", "Method not allowed.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["delete", "post", "put", "patch"])
+def test_health_405_is_json_with_allow(api_client, method):
+    response = api_client.generic(method.upper(), "/api/health")
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.json() == error(
+        "method_not_allowed", f'Method "{method.upper()}" not allowed.'
+    )
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "image/png;q=1"])
+def test_any_accept_gets_json(api_client, accept):
+    # DRF alone would answer 406 (and our 406 had no code: it became a 500).
+    response = api_client.get("/api/test/signed-in", HTTP_ACCEPT=accept)
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "unauthorized"
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
@@ -172,10 +192,10 @@ def test_errors_never_html(api_client, lenient_client):
 def test_405_also_with_django_csrf_checks_enforced(method):
     # The test client skips CSRF checks by default; a real server does not.
     client = Client(enforce_csrf_checks=True)
-    response = client.generic(method, "/api/health")
-    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
-    assert response["Allow"] == "GET, HEAD"
-    assert response.json() == error("method_not_allowed", "Method not allowed.")
+    for path in ("/api/health", "/api/test/safe/django"):
+        response = client.generic(method, path)
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        assert response.json()["error"]["code"] == "method_not_allowed"
 
 
 def test_drf_views_need_no_django_csrf_token():

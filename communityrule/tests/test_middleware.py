@@ -203,3 +203,12 @@ def test_origin_is_compared_with_the_host_header(api_client):
     refused = echo(api_client, HTTP_ORIGIN="https://api.example.org", HTTP_HOST="other.example.org")
     assert refused.status_code == HTTPStatus.FORBIDDEN
     assert refused.json() == REFUSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["x=%00", "%00=1", "category=a%00b"])
+def test_nul_in_the_query_string_is_400(api_client, test_urls, query):
+    # PostgreSQL cannot compare with a NUL: a filter on it would be a 500.
+    response = api_client.get(f"/api/test/db/drf?{query}")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["code"] == "validation_error"

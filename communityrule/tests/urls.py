@@ -7,6 +7,8 @@ foundation tests do not depend on any app's routes.
 from django.db import OperationalError, connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -80,6 +82,12 @@ def django_database_probe(request):
     return JsonResponse({"database": select_one()})
 
 
+@csrf_exempt
+@require_safe
+def django_safe_only(request):
+    return JsonResponse({"ok": True})
+
+
 def django_boom(request):
     raise RuntimeError("secret-traceback-marker")
 
@@ -95,6 +103,7 @@ test_patterns = [
     path("signed-in", SignedInOnlyView.as_view()),
     path("db/drf", DatabaseProbeView.as_view()),
     path("db/django", django_database_probe),
+    path("safe/django", django_safe_only),
     path("boom/drf", DrfBoomView.as_view()),
     path("boom/django", django_boom),
     path("db-down/drf", DrfDatabaseDownView.as_view()),

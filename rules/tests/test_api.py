@@ -138,6 +138,8 @@ def test_empty_list(api_client, db):
         ("100", 100),
         ("101", 100),
         ("99999999999999999999999", 100),
+        ("9" * 5000, 100),  # past Python's int() digit limit
+        ("0" * 5000 + "7", 7),
         (None, 50),
         ("", 50),
         ("0", 50),
@@ -373,3 +375,26 @@ def test_pages_stay_exact_while_rules_are_published_between_fetches(api_client, 
     assert len(seen) == len(set(seen))
     assert set(seen) == existing
     assert PublishedRule.objects.count() == 25 + 3 * publish_round
+
+
+@pytest.mark.parametrize("offset", ["+16:00", "-23:59", "+05:30"])
+def test_cursor_with_any_utc_offset_is_read_in_utc(api_client, make_rule, offset):
+    # Python reads offsets up to ±23:59, PostgreSQL only up to ±15:59.
+    make_rule("r")
+    cursor = _b64(f"2999-01-01T00:00:00{offset}|{uuid.uuid4()}")
+    response = api_client.get(URL, {"cursor": cursor})
+    assert response.status_code == HTTPStatus.OK
+    assert [rule["title"] for rule in response.json()["rules"]] == ["r"]
+
+
+def test_cursor_at_the_edge_of_time_is_400(api_client, db):
+    cursor = _b64(f"0001-01-01T00:00:00+10:00|{uuid.uuid4()}")
+    assert api_client.get(URL, {"cursor": cursor}).status_code == HTTPStatus.BAD_REQUEST
+
+
+@pytest.mark.parametrize("path", [URL, f"{URL}/{uuid.uuid4()}"])
+def test_options_describes_the_route_without_a_form(api_client, db, path):
+    response = api_client.options(path)
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["renders"] == ["application/json"]
+    assert "actions" not in response.json()
