@@ -390,3 +390,15 @@ def test_vitals_dashboard_shows_p75_and_rating_split_with_the_chart(admin_page, 
     expect(page.locator(".vitals-legend")).to_contain_text("good")
     expect(page.locator(".vitals-legend")).to_contain_text("needs improvement")
     expect(page.locator(".vitals-legend")).to_contain_text("poor")
+
+
+def test_api_docs_render_every_route_from_our_own_origin(page, live_server):
+    # Not the admin, but the same browser: /api/docs must work with no CDN.
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Community Rule API")
+    for path in ("/api/health", "/api/rules/{id}", "/api/templates/{slug}", "/api/web-vitals"):
+        expect(page.locator(f'.opblock-summary-path[data-path="{path}"]').first).to_be_visible()
+    assert requested
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
