@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseBadRequest
 from django.utils.functional import empty
 
 from communityrule.api import errors
@@ -109,6 +110,8 @@ class ApiGuardMiddleware:
 
     def __call__(self, request):
         if not errors.is_api_path(request):
+            if _has_nul(request.GET):  # e.g. an admin changelist filter: DataError, 500
+                return HttpResponseBadRequest("Query parameters must not contain NUL.")
             return self.get_response(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -212,3 +212,9 @@ def test_nul_in_the_query_string_is_400(api_client, test_urls, query):
     response = api_client.get(f"/api/test/db/drf?{query}")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.django_db
+def test_nul_in_an_admin_query_string_is_400_not_500(staff_client):
+    response = staff_client.get("/admin/rules/publishedrule/?status__exact=%00")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
