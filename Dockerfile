@@ -31,4 +31,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api/health' % os.environ.get('PORT', '8000'), timeout=4)" || exit 1
 
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "communityrule.wsgi"]
+# Start-up refuses a dangerous environment (communityrule/checks.py: insecure
+# session cookie, too many trusted proxies, console email, vitals without
+# retention) before gunicorn serves anything. ERROR level: Django's own deploy
+# warnings are printed but do not block. exec replaces the shell, so gunicorn
+# is PID 1 and receives docker stop's SIGTERM itself.
+CMD ["sh", "-c", "python manage.py check --deploy --fail-level ERROR && exec gunicorn -c gunicorn.conf.py communityrule.wsgi"]

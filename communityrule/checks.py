@@ -1,9 +1,18 @@
 """System checks for dangerous production configuration the framework does not catch.
 
-Registered with ``deploy=True`` like Django's own security checks: they run
-with ``manage.py check --deploy``, which the release step runs before
-``migrate`` (docs/deploy.md), so a bad environment stops the release before
-new code takes traffic. Every check is silent when DEBUG is on.
+Registered with ``deploy=True`` like Django's own security checks, so they
+run with ``manage.py check --deploy``, never on ``runserver``, ``migrate`` or
+in the many tests that start gunicorn with production-like settings. Three
+places run that command, each stopping on any error before gunicorn starts:
+
+- the image's start (Dockerfile ``CMD``: ``check --deploy --fail-level ERROR
+  && exec gunicorn ...``), so a container with a dangerous environment exits
+  instead of serving;
+- docker-compose.yml's app command, before ``migrate`` and gunicorn;
+- the release step without Docker, before ``migrate`` (docs/deploy.md §3).
+
+``--fail-level ERROR``: Django's own deploy warnings are printed but do not
+block start-up; these errors do. Every check is silent when DEBUG is on.
 """
 
 from django.conf import settings
