@@ -82,10 +82,13 @@ def start(argv, env, log_path) -> subprocess.Popen:
 
 
 def stop_group(process: subprocess.Popen):
-    """Kill what ``start`` began (its own process group) if it is still running."""
-    if process.poll() is None:
+    """Kill whatever is left of what ``start`` began (its own process group),
+    even when the shell itself has already gone."""
+    try:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
+    except ProcessLookupError:
+        pass
+    process.wait(10)
 
 
 def free_port() -> int:
@@ -242,7 +245,8 @@ def test_image_start_with_the_compose_environment_passes_the_check_and_serves(co
         assert output.index("System check identified") < output.index("Starting gunicorn")
         # exec: the started process itself is now the gunicorn master, so
         # docker stop's SIGTERM reaches it.
-        assert b"gunicorn" in Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        argv = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode().split("\0")
+        assert Path(argv[1]).name == "gunicorn", argv  # python /path/to/gunicorn -c ...
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0, log_path.read_text()
     finally:
