@@ -171,12 +171,13 @@ def gunicorn_defaults(env: dict) -> dict:
             "worker_class": namespace.get("worker_class", "sync")}
 
 
-def start_app(env, *, port, workers, threads, worker_class, log):
+def start_app(env, *, port, workers, threads, worker_class, log, cwd=BASE_DIR):
+    """gunicorn serving the checkout at ``cwd`` (bench/ab.py also starts a baseline's)."""
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
          "communityrule.wsgi"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
