@@ -44,7 +44,6 @@ import psycopg
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
-from payloads import draft_body, vitals_body  # noqa: E402
 from run import (  # noqa: E402
     LABELS,
     PYTHON,
@@ -57,6 +56,7 @@ from run import (  # noqa: E402
     load,
     machine,
     manage,
+    prepare_data,
     production_env,
     queries_cell,
     server_url,
@@ -156,12 +156,7 @@ def main() -> None:
         gun = gunicorn_defaults(env)
         print(f"ab: database {database_name(database_url)}, gunicorn {gun}, routes {selected}", flush=True)
         manage(env, "migrate", "--noinput")
-        files = {"tokens": workdir / "tokens.txt", "draft": workdir / "draft.json",
-                 "vitals": workdir / "vitals.json"}
-        files["draft"].write_bytes(draft_body())
-        files["vitals"].write_bytes(vitals_body())
-        subprocess.run([PYTHON, "bench/prepare.py", "--tokens-file", str(files["tokens"])],
-                       cwd=BASE_DIR, env=env, check=True)
+        files = prepare_data(env, workdir)
         tokens = files["tokens"].read_text().split()
         queries = {
             side: json.loads(subprocess.run(

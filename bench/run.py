@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -155,6 +156,33 @@ def production_env(*, database_url: str, email_port: int, extra: dict) -> dict:
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+
+
+def prepare_data(env: dict, workdir: Path) -> dict:
+    """Request bodies in ``workdir`` and users, sessions, drafts and rules via bench/prepare.py.
+
+    Returns the files by kind: ``tokens`` (one session cookie per line), ``draft``, ``vitals``.
+    """
+    files = {"tokens": workdir / "tokens.txt", "draft": workdir / "draft.json",
+             "vitals": workdir / "vitals.json"}
+    files["draft"].write_bytes(draft_body())
+    files["vitals"].write_bytes(vitals_body())
+    subprocess.run([PYTHON, "bench/prepare.py", "--tokens-file", str(files["tokens"])],
+                   cwd=BASE_DIR, env=env, check=True)
+    return files
+
+
+def timed(call, *, runs: int, warmup: int = 20) -> dict:
+    """Median and p99 milliseconds of ``runs`` calls after ``warmup`` unmeasured ones."""
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {"median_ms": statistics.median(samples), "p99_ms": samples[int(len(samples) * 0.99) - 1]}
 
 
 def gunicorn_defaults(env: dict) -> dict:
@@ -332,12 +360,7 @@ def main() -> None:
                "worker_class": args.worker_class or defaults["worker_class"]}
         print(f"bench: database {database_name(database_url)}, gunicorn {gun}", flush=True)
         manage(env, "migrate", "--noinput")
-        files = {"tokens": workdir / "tokens.txt", "draft": workdir / "draft.json",
-                 "vitals": workdir / "vitals.json"}
-        files["draft"].write_bytes(draft_body())
-        files["vitals"].write_bytes(vitals_body())
-        subprocess.run([PYTHON, "bench/prepare.py", "--tokens-file", str(files["tokens"])],
-                       cwd=BASE_DIR, env=env, check=True)
+        files = prepare_data(env, workdir)
         queries = json.loads(subprocess.run(
             [PYTHON, "bench/queries.py", str(files["tokens"])], cwd=BASE_DIR, env=env, check=True,
             capture_output=True, text=True).stdout.strip().splitlines()[-1])

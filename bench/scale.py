@@ -22,7 +22,6 @@ table size changes — the queries — from the network and the load generator.
 import argparse
 import os
 import secrets
-import statistics
 import subprocess
 import sys
 import threading
@@ -33,7 +32,16 @@ BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
-from run import DOCS, SmtpSink, database_name, drop_database, machine, production_env, server_url  # noqa: E402
+from run import (  # noqa: E402
+    DOCS,
+    SmtpSink,
+    database_name,
+    drop_database,
+    machine,
+    production_env,
+    server_url,
+    timed,
+)
 
 SMALL = 1000
 USERS = 1000
@@ -54,18 +62,6 @@ SELECT gen_random_uuid(), NULL, 'Rule ' || g, 'A generated rule.', '{"sections":
        'published', '', NULL, NULL, now() - g * interval '1 second', now()
 FROM generate_series(%(start)s, %(stop)s) AS g
 """
-
-
-def timed(call, *, runs: int, warmup: int = 20) -> dict:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {"median_ms": statistics.median(samples), "p99_ms": samples[int(len(samples) * 0.99) - 1]}
 
 
 def grow(cursor, sql, *, start: int, stop: int, chunk: int = 250_000) -> None:

@@ -20,31 +20,21 @@ rules/serializers.py has it.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
+import run  # noqa: E402
 from run import SmtpSink, database_name, drop_database, production_env, server_url  # noqa: E402
 
 
-def timed(call, *, runs: int, warmup: int = 30) -> dict:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {"median_ms": round(statistics.median(samples), 3),
-            "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 3)}
+def timed(call, *, runs: int) -> dict:
+    return {key: round(ms, 3) for key, ms in run.timed(call, runs=runs, warmup=30).items()}
 
 
 def round_trips(call) -> dict:
