@@ -8,7 +8,7 @@ from drafts.models import RuleDraft
 # bulk_create(update_conflicts=True) sends the same statement wrapped in
 # BEGIN/COMMIT: four round trips where one will do (docs/benchmarks.md, "Tuning").
 UPSERT = (
-    'INSERT INTO "drafts_ruledraft" ("user_id", "payload", "updated_at") VALUES (%s, %s, %s) '
+    f'INSERT INTO "{RuleDraft._meta.db_table}" ("user_id", "payload", "updated_at") VALUES (%s, %s, %s) '
     'ON CONFLICT("user_id") DO UPDATE SET "payload" = EXCLUDED."payload", '
     '"updated_at" = EXCLUDED."updated_at" '
     'RETURNING "id"'

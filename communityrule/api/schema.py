@@ -19,8 +19,8 @@ from http import HTTPStatus
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-ERROR_COMPONENT = "Error"
-RATE_LIMITED_COMPONENT = "RateLimitedError"
+from communityrule.api.middleware import UNSAFE_METHODS
+
 
 # What each status means when the plumbing answers it; views may say more.
 COMMON_ERRORS = {
@@ -36,7 +36,6 @@ COMMON_ERRORS = {
     500: "internal_error.",
     503: "database_unavailable: PostgreSQL is unreachable; retry later.",
 }
-UNSAFE_METHODS = ("post", "put", "patch", "delete")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -74,10 +73,10 @@ def errors(*statuses, **descriptions):
     return responses
 
 
-def _error_response(description, component=ERROR_COMPONENT):
+def _error_response(description):
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
 
 
@@ -96,7 +95,7 @@ def add_common_responses(result, generator, request, public):
                 common.append(401)
             if "{" in path:
                 common.append(404)
-            if method in UNSAFE_METHODS:
+            if method.upper() in UNSAFE_METHODS:
                 common += [403, 411, 413, 415]
             for status in common:
                 key = "400-query" if status == 400 and "requestBody" not in operation else status
